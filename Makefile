@@ -1,0 +1,35 @@
+# Two commands do everything (see README.md):
+#   make book   set up the environment (first time only) and build the book
+#   make test   set up the environment (first time only) and run every test
+# The environment is a virtual environment in .venv, so nothing is installed
+# into the system's Python.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-requirements
+
+.PHONY: book test setup lab clean
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	@echo "The book is in _build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+setup: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+# Re-run the installation whenever requirements.txt changes.
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; this is " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 (or another 3.11+ interpreter).")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment. On Debian or Ubuntu, install it with: sudo apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	@touch $(STAMP)
+
+clean:
+	rm -rf _build

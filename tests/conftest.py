@@ -1,0 +1,80 @@
+"""Shared paths and helpers for the course's tests."""
+
+from pathlib import Path
+import json
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+DATA_DIR = REPO_ROOT / "data"
+ARTICLE = REPO_ROOT.parent / "shared" / "source" / "article.txt"
+
+# Copies of notebooks that Jupyter Book writes must never be collected as tests.
+collect_ignore_glob = ["_build/*", "**/_build/*"]
+
+
+def toc_files():
+    """Every file named in _toc.yml (root included), as repository paths without suffix."""
+    toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    walk(toc.get("chapters", []))
+    return files
+
+
+def toc_page_path(entry):
+    """The file on disk for a _toc.yml entry (which omits the suffix)."""
+    for suffix in (".ipynb", ".md"):
+        candidate = REPO_ROOT / f"{entry}{suffix}"
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"_toc.yml names {entry!r}, but neither {entry}.ipynb nor {entry}.md exists")
+
+
+def chain_notebooks():
+    """The numbered chapter notebooks (01_*.ipynb, 02_*.ipynb, ...)."""
+    return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def all_notebooks():
+    """The chain plus the chapter template."""
+    return chain_notebooks() + [NOTEBOOK_DIR / "chapter_template.ipynb"]
+
+
+def read_notebook(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def cell_text(cell):
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def output_text(cell):
+    """All text a code cell's stored outputs show (streams, text/plain, text/html, errors)."""
+    parts = []
+    for output in cell.get("outputs", []):
+        if "text" in output:
+            parts.append("".join(output["text"]) if isinstance(output["text"], list) else output["text"])
+        for mime in ("text/plain", "text/html", "text/markdown"):
+            value = output.get("data", {}).get(mime)
+            if value:
+                parts.append("".join(value) if isinstance(value, list) else value)
+        if output.get("output_type") == "error":
+            parts.append(output.get("evalue", ""))
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="session")
+def repo_root():
+    return REPO_ROOT
