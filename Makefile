@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test setup lab clean
+.PHONY: book test setup lab data-check clean
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
@@ -19,6 +19,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 setup: $(STAMP)
+
+# Validate data/ alone (make test does this too), naming table, row and column.
+data-check: $(STAMP)
+	$(BIN)/python data/scripts/validate_data.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -114,3 +114,16 @@ def test_chapter_anatomy(path):
     markdown = "\n".join(cell_text(c) for c in nb["cells"] if c["cell_type"] == "markdown")
     assert "{exercise}" in markdown and "{solution}" in markdown, f"{path.name}: exercises need sphinx-exercise solutions"
     assert ":class: dropdown" in markdown, f"{path.name}: solutions must be hidden in dropdowns"
+
+
+# Ways a notebook could write a file; notebooks only read (and never touch data/).
+FILE_WRITES = re.compile(r"\.to_(csv|excel|json|parquet|pickle)\(|\.write_(text|bytes)\(|open\([^)]*['\"][wax]b?\+?['\"]|savefig\(|shutil\.|os\.remove|\.unlink\(")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebooks_write_no_files(path):
+    for number, cell in enumerate(read_notebook(path)["cells"], start=1):
+        if cell["cell_type"] != "code":
+            continue
+        match = FILE_WRITES.search(cell_text(cell))
+        assert not match, f"{path.name}, code cell {number}: {match.group(0)!r} writes a file; notebooks only read data/"
