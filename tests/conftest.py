@@ -2,6 +2,8 @@
 
 from pathlib import Path
 import json
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -78,3 +80,29 @@ def output_text(cell):
 @pytest.fixture(scope="session")
 def repo_root():
     return REPO_ROOT
+
+
+class BuiltBook:
+    """The result of one cold build of the book (shared by the tests that need it)."""
+
+    def __init__(self, output_dir, result):
+        self.output_dir = output_dir
+        self.html = output_dir / "_build" / "html"
+        self.returncode = result.returncode
+        self.log = result.stdout + result.stderr
+
+    def warnings(self):
+        return [line for line in self.log.splitlines() if "WARNING" in line or "ERROR" in line]
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """Build the book once, from scratch, with -W -n --keep-going, into a temporary folder."""
+    output_dir = tmp_path_factory.mktemp("book")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(REPO_ROOT), "--path-output", str(output_dir),
+         "--warningiserror", "--nitpick", "--keep-going"],
+        capture_output=True, text=True, timeout=900,
+    )
+    return BuiltBook(output_dir, result)

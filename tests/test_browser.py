@@ -1,0 +1,183 @@
+"""The built book works offline and is accessible, checked in a real browser.
+
+The book is served on 127.0.0.1 and every page is opened in headless Chromium
+(Debian's, never a downloaded browser), through Playwright. On every page:
+no failed request, no console error, no request to another host, no broken
+image; axe-core finds no critical or serious violation in light or dark mode;
+the first Tab reaches the skip link. Links and anchors are checked statically.
+"""
+
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+import json
+import shutil
+import threading
+
+import pytest
+from bs4 import BeautifulSoup
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SEVERE = {"critical", "serious"}
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+def book_pages(html_root):
+    return sorted(
+        p for p in html_root.rglob("*.html")
+        if not {"_static", "_sources", "_images"} & set(p.relative_to(html_root).parts)
+    )
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    assert built_book.returncode == 0, "the book did not build; see test_book_build"
+    handler = partial(QuietHandler, directory=str(built_book.html))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", built_book.html
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def axe_script():
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+def open_page(browser, url):
+    """Open url; return (page, problems) where problems lists every failed or foreign request and console error."""
+    page = browser.new_page()
+    problems = []
+    origin = urlsplit(url).netloc
+
+    def route(request_route):
+        target = urlsplit(request_route.request.url)
+        if target.scheme in ("http", "https", "ws", "wss") and target.netloc != origin:
+            problems.append(f"request to another host: {request_route.request.url}")
+            request_route.abort()
+        else:
+            request_route.continue_()
+
+    page.route("**/*", route)
+    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})") if origin in r.url else None)
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.goto(url, wait_until="load")
+    return page, problems
+
+
+def severe_violations(page, axe_script):
+    results = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} element(s), e.g. {v['nodes'][0]['target']}"
+        for v in results["violations"] if v.get("impact") in SEVERE
+    ]
+
+
+@pytest.fixture(scope="module")
+def page_reports(site, browser, axe_script):
+    """Open every page once; record loading problems and axe results in light and dark mode."""
+    base, html_root = site
+    reports = {}
+    for path in book_pages(html_root):
+        relative = path.relative_to(html_root).as_posix()
+        if 'http-equiv="Refresh"' in path.read_text(encoding="utf-8"):
+            continue  # a redirect (index.html); its target is checked as a page of its own
+        page, problems = open_page(browser, f"{base}/{relative}")
+        broken = page.evaluate(
+            "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+        )
+        problems += [f"broken image: {src}" for src in broken]
+        missing_alt = page.evaluate(
+            "Array.from(document.querySelectorAll('main img')).filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src)"
+        )
+        problems += [f"image without alt text: {src}" for src in missing_alt]
+        # Snapshot now: axe-core re-fetches style sheets itself (and resolves
+        # CSS @import against the page, not the sheet), which is not the page's doing.
+        problems = list(problems)
+        page.evaluate(axe_script)
+        # Switch colour modes instantly, so that axe never sees a half-finished transition.
+        page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+        axe = {}
+        for mode in ("light", "dark"):
+            # The theme reads its colour mode from these attributes.
+            page.evaluate(f"document.documentElement.dataset.mode = '{mode}'; document.documentElement.dataset.theme = '{mode}';")
+            page.wait_for_timeout(50)
+            axe[mode] = severe_violations(page, axe_script)
+        page.close()
+        reports[relative] = {"problems": problems, "axe": axe}
+    return reports
+
+
+def test_every_page_loads_cleanly_offline(page_reports):
+    report = {page: r["problems"] for page, r in page_reports.items() if r["problems"]}
+    assert len(page_reports) >= 8, f"only {len(page_reports)} pages were checked"
+    assert not report, "pages with problems:\n" + json.dumps(report, indent=2)
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_no_serious_accessibility_violations(page_reports, mode):
+    report = {page: r["axe"][mode] for page, r in page_reports.items() if r["axe"][mode]}
+    assert not report, f"axe-core found critical or serious violations in {mode} mode:\n" + json.dumps(report, indent=2, ensure_ascii=False)
+
+
+def test_keyboard_reaches_skip_link_first(site, browser):
+    base, _ = site
+    page, _ = open_page(browser, f"{base}/notebooks/01_reading_the_article.html")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement ? document.activeElement.textContent.trim() : ''")
+    page.close()
+    assert "skip" in focused.lower(), f"the first Tab focuses {focused!r}, not a 'skip to main content' link"
+
+
+def test_internal_links_and_anchors_resolve(built_book):
+    html_root = built_book.html
+    ids_cache = {}
+
+    def ids_of(path):
+        if path not in ids_cache:
+            soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+            ids_cache[path] = {tag.get("id") for tag in soup.find_all(id=True)} | {tag.get("name") for tag in soup.find_all(attrs={"name": True})}
+        return ids_cache[path]
+
+    dead = []
+    for page in book_pages(html_root):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for link in soup.find_all("a", href=True):
+            href = link["href"]
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith(("mailto:", "javascript:", "//")):
+                continue
+            target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                dead.append(f"{page.relative_to(html_root)}: {href} (no such file)")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in ids_of(target):
+                dead.append(f"{page.relative_to(html_root)}: {href} (no such anchor)")
+    assert not dead, "dead internal links:\n" + "\n".join(sorted(set(dead)))
