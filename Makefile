@@ -1,6 +1,12 @@
 # Two commands do everything (see README.md):
 #   make book   set up the environment (first time only) and build the book
 #   make test   set up the environment (first time only) and run every test
+# Others:
+#   make student     student edition: book and notebooks without solutions
+#   make pdf         PDF edition (needs XeLaTeX and the Noto CJK fonts)
+#   make benchmark   build times, chain execution time and page weights
+#   make data-check  validate data/ alone
+#   make lab         open the notebooks in JupyterLab
 # The environment is a virtual environment in .venv, so nothing is installed
 # into the system's Python.
 
@@ -9,7 +15,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test setup lab data-check clean
+.PHONY: book test setup lab data-check student pdf benchmark clean
 
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
@@ -23,6 +29,16 @@ setup: $(STAMP)
 # Validate data/ alone (make test does this too), naming table, row and column.
 data-check: $(STAMP)
 	$(BIN)/python data/scripts/validate_data.py
+
+student: $(STAMP)
+	$(BIN)/python scripts/student_edition.py
+
+pdf: $(STAMP)
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@echo "The PDF is _build/latex/korean-peninsula-course.pdf"
+
+benchmark: $(STAMP)
+	$(BIN)/python scripts/benchmark.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
