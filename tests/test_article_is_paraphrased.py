@@ -20,7 +20,7 @@ def shingles(text):
 
 
 def course_texts():
-    for page in sorted((REPO_ROOT / "book").glob("*.md")):
+    for page in sorted((REPO_ROOT / "book").rglob("*.md")):
         yield page.relative_to(REPO_ROOT), page.read_text(encoding="utf-8")
     for notebook in all_notebooks():
         yield notebook.relative_to(REPO_ROOT), "\n".join(cell_text(c) for c in read_notebook(notebook)["cells"])
