@@ -8,7 +8,9 @@ this machine:
   - executing the whole chain of notebooks (each in a fresh kernel);
   - each page's weight: its HTML plus the images it shows (page weight), and
     the theme's shared scripts, style sheets and fonts, counted once for the
-    whole site.
+    whole site;
+  - axe-core's violations on every page, by impact, in light and dark mode
+    (where Debian's chromium is installed).
 It writes _build/benchmark.json and _build/benchmark.md, and prints the
 table with the course's budgets beside the measurements.
 """
@@ -77,10 +79,57 @@ def page_weights(html_root):
     return pages, shared_kb
 
 
+def axe_totals(html_root):
+    """Count axe-core violations (every impact) over all pages, light and dark."""
+    import shutil
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    chromium = shutil.which("chromium")
+    if not chromium:
+        return None
+    import axe_playwright_python
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(html_root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    script = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+    totals = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        for page_path in sorted(html_root.rglob("*.html")):
+            relative = page_path.relative_to(html_root)
+            if {"_static", "_sources", "_images"} & set(relative.parts) or 'http-equiv="Refresh"' in page_path.read_text(encoding="utf-8"):
+                continue
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{relative.as_posix()}", wait_until="load")
+            page.evaluate(script)
+            page.add_style_tag(content="* { transition: none !important; }")
+            for mode in ("light", "dark"):
+                page.evaluate(f"document.documentElement.dataset.mode = '{mode}'; document.documentElement.dataset.theme = '{mode}';")
+                impacts = page.evaluate(
+                    "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},"
+                    " resultTypes: ['violations']}).then(r => r.violations.map(v => v.impact))"
+                )
+                for impact in impacts:
+                    key = f"{mode}:{impact}"
+                    totals[key] = totals.get(key, 0) + 1
+            page.close()
+        browser.close()
+    server.shutdown()
+    return totals
+
+
 def main():
     with tempfile.TemporaryDirectory() as scratch:
         cold, rebuild = build_times(Path(scratch))
         pages, shared_kb = page_weights(Path(scratch) / "_build" / "html")
+        axe = axe_totals(Path(scratch) / "_build" / "html")
     chain, count = chain_time()
     weights = sorted(pages.values())
     results = {
@@ -93,6 +142,7 @@ def main():
         "median_page_kb": round(statistics.median(weights), 1),
         "max_page_kb": max(weights),
         "shared_theme_files_kb": shared_kb,
+        "axe_violations_by_mode_and_impact": axe,
         "budgets": BUDGETS,
     }
     out = REPO / "_build"
@@ -105,6 +155,7 @@ def main():
         ("Median page weight", f"{results['median_page_kb']} KB", f"<= {BUDGETS['median_page_kb']} KB"),
         ("Heaviest page", f"{results['max_page_kb']} KB", f"<= {BUDGETS['max_page_kb']} KB"),
         ("Shared theme files (once)", f"{shared_kb} KB", "-"),
+        ("axe-core violations (rule x page)", json.dumps(axe or "chromium not installed"), "0 critical or serious"),
     ]
     table = "| Measure | This machine | Budget |\n| --- | --- | --- |\n" + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)
     table += "\n\n| Page | Weight (KB) |\n| --- | --- |\n" + "\n".join(f"| {p} | {w} |" for p, w in pages.items())

@@ -29,12 +29,15 @@ COPY = ["book", "notebooks", "data", "_static", "_ext", "_config.yml", "_toc.yml
 INSTRUCTOR_ONLY = "book/instructor"
 # A MyST solution block: ```{solution} label ... ``` (the fence may be longer than three backticks).
 SOLUTION = re.compile(r"^(?P<fence>`{3,}|~{3,})\{solution\}[^\n]*\n.*?^(?P=fence)[ \t]*$\n?", re.MULTILINE | re.DOTALL)
+# A Markdown link to an instructor page, which the student edition leaves out.
+INSTRUCTOR_LINK = re.compile(r"\[([^\]]+)\]\((?:\.\./)*(?:book/)?instructor/[^)]*\)")
 BLANK = "```{admonition} Your answer\n:class: tip\nWrite your answer here; your instructor has the model answer.\n```\n"
 
 
 def strip_solutions(text):
-    """Replace every {solution} block in MyST text by a blank answer box."""
-    return SOLUTION.sub(BLANK, text)
+    """Replace every {solution} block in MyST text by a blank answer box, and unlink instructor pages."""
+    text = SOLUTION.sub(BLANK, text)
+    return INSTRUCTOR_LINK.sub(r"\1 (instructor edition)", text)
 
 
 def strip_notebook(path):

@@ -127,3 +127,23 @@ def test_notebooks_write_no_files(path):
             continue
         match = FILE_WRITES.search(cell_text(cell))
         assert not match, f"{path.name}, code cell {number}: {match.group(0)!r} writes a file; notebooks only read data/"
+
+
+@pytest.mark.parametrize("path", chain_notebooks(), ids=[p.name for p in chain_notebooks()])
+def test_chapter_has_enough_teaching_material(path):
+    """At least three figures, four discussion questions, three exercises, and a checked data task."""
+    nb = read_notebook(path)
+    figures = sum(
+        1 for cell in nb["cells"] if cell["cell_type"] == "code"
+        for output in cell.get("outputs", []) if "image/png" in output.get("data", {})
+    )
+    assert figures >= 3, f"{path.name} has {figures} figures; a chapter needs at least three"
+    markdown = [cell_text(c) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    exercises = sum(text.count("{exercise}") for text in markdown)
+    assert exercises >= 3, f"{path.name} has {exercises} exercises; a chapter needs at least three"
+    section = next((t for t in markdown if re.search(r"^## Discussion questions", t, re.M)), "")
+    section = section.split("## Discussion questions", 1)[-1].split("\n## ", 1)[0]
+    questions = len(re.findall(r"^\d+\.\s", section, re.M))
+    assert questions >= 4, f"{path.name} has {questions} discussion questions; a chapter needs at least four"
+    code = "\n".join(cell_text(c) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "check_answer(" in code, f"{path.name} has no data exercise with a check cell (check_answer)"

@@ -15,18 +15,25 @@ from student_edition import SOLUTION, main as build_student_edition  # noqa: E40
 
 
 def solution_lines():
-    """Distinctive lines of every solution in the chapters (long enough not to occur by chance)."""
-    lines = set()
+    """Distinctive lines that occur only inside solutions (long enough not to occur by chance).
+
+    A line that the chapter also shows outside its solutions (the same code in
+    a worked example, say) is not a secret, so it is not counted.
+    """
+    lines, elsewhere = set(), set()
     for notebook in chain_notebooks():
         for cell in read_notebook(notebook)["cells"]:
-            if cell["cell_type"] != "markdown":
-                continue
-            for block in SOLUTION.finditer(cell_text(cell)):
-                for line in block.group(0).splitlines()[1:-1]:
-                    line = line.strip()
-                    if len(line) >= 40 and not line.startswith(":"):
-                        lines.add(line)
-    return lines
+            text = cell_text(cell)
+            if cell["cell_type"] == "markdown":
+                for block in SOLUTION.finditer(text):
+                    for line in block.group(0).splitlines()[1:-1]:
+                        line = line.strip()
+                        if len(line) >= 40 and not line.startswith(":"):
+                            lines.add(line)
+                text = SOLUTION.sub("", text)
+            elsewhere |= {line.strip() for line in text.splitlines() if len(line.strip()) >= 40}
+    # Substrings count too: a solution line may be part of a longer line the chapter shows.
+    return {line for line in lines if not any(line in other for other in elsewhere)}
 
 
 def visible_text(html):
