@@ -75,13 +75,20 @@ def test_no_absolute_paths(path):
             assert not match, f"{path.name}, cell {number}: absolute path {match.group(0)!r} in its {label}"
 
 
+def first_code_match(path, pattern):
+    """The first code cell of a notebook whose source matches pattern: (cell number, match), or None."""
+    for number, cell in enumerate(read_notebook(path)["cells"], start=1):
+        if cell["cell_type"] == "code":
+            match = pattern.search(cell_text(cell))
+            if match:
+                return number, match
+    return None
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_no_network_access(path):
-    for number, cell in enumerate(read_notebook(path)["cells"], start=1):
-        if cell["cell_type"] != "code":
-            continue
-        match = NETWORK_CODE.search(cell_text(cell))
-        assert not match, f"{path.name}, code cell {number}: {match.group(0)!r} could reach the network; notebooks read only files in data/"
+    found = first_code_match(path, NETWORK_CODE)
+    assert not found, f"{path.name}, cell {found[0]}: {found[1].group(0)!r} could reach the network; notebooks read only files in data/"
 
 
 def test_helpers_stay_offline():
@@ -122,11 +129,8 @@ FILE_WRITES = re.compile(r"\.to_(csv|excel|json|parquet|pickle)\(|\.write_(text|
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebooks_write_no_files(path):
-    for number, cell in enumerate(read_notebook(path)["cells"], start=1):
-        if cell["cell_type"] != "code":
-            continue
-        match = FILE_WRITES.search(cell_text(cell))
-        assert not match, f"{path.name}, code cell {number}: {match.group(0)!r} writes a file; notebooks only read data/"
+    found = first_code_match(path, FILE_WRITES)
+    assert not found, f"{path.name}, cell {found[0]}: {found[1].group(0)!r} writes a file; notebooks only read data/"
 
 
 @pytest.mark.parametrize("path", chain_notebooks(), ids=[p.name for p in chain_notebooks()])
