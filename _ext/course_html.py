@@ -20,7 +20,7 @@ def fix_citation_list_role(app, pagename, templatename, context, doctree):
         context["body"] = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
 
 
-def keep_first(match_iter_text):
+def keep_first(text):
     seen = False
 
     def replace(match):
@@ -30,7 +30,7 @@ def keep_first(match_iter_text):
         seen = True
         return match.group(0)
 
-    return THEBE_CONFIG.sub(replace, match_iter_text)
+    return THEBE_CONFIG.sub(replace, text)
 
 
 def drop_duplicate_thebe_config(app, exception):

@@ -28,7 +28,8 @@ For maintainers. Every change keeps the course's promise: each row traceable to 
 
 
 def cell(text):
-    return str(text).replace("|", "\\\\|").replace("\\n", " ")
+    """Text fit for one Markdown table cell: pipes escaped, line breaks as spaces."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def render(package):
