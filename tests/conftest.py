@@ -2,8 +2,11 @@
 
 from pathlib import Path
 import json
+import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 
 import pytest
 import yaml
@@ -12,6 +15,26 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 DATA_DIR = REPO_ROOT / "data"
 ARTICLE = REPO_ROOT.parent / "shared" / "source" / "article.txt"
+# .ci/run exports CI=true: there, a missing browser, TeX or ../shared is a
+# failure, not a reason to skip.
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def find_tool(name):
+    """The path of a command-line tool installed with this Python (a venv's bin/,
+    conda's Scripts\\ on Windows), else on PATH; None when it is nowhere."""
+    for folder in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent)):
+        found = shutil.which(name, path=folder)
+        if found:
+            return found
+    return shutil.which(name)
+
+
+def skip_or_fail(reason):
+    """Skip a test whose tool is missing on a developer's machine; fail in CI."""
+    if IN_CI:
+        pytest.fail(f"{reason} (required in CI)")
+    pytest.skip(reason)
 
 # Copies of notebooks that Jupyter Book writes must never be collected as tests.
 collect_ignore_glob = ["_build/*", "**/_build/*"]
@@ -99,10 +122,12 @@ class BuiltBook:
 def built_book(tmp_path_factory):
     """Build the book once, from scratch, with -W -n --keep-going, into a temporary folder."""
     output_dir = tmp_path_factory.mktemp("book")
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    jupyter_book = find_tool("jupyter-book")
+    assert jupyter_book, "jupyter-book is not installed with this Python (pip install -r requirements.txt)"
     result = subprocess.run(
-        [str(jupyter_book), "build", str(REPO_ROOT), "--path-output", str(output_dir),
+        [jupyter_book, "build", str(REPO_ROOT), "--path-output", str(output_dir),
          "--warningiserror", "--nitpick", "--keep-going"],
         capture_output=True, text=True, timeout=900,
     )
     return BuiltBook(output_dir, result)
+
