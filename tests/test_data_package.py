@@ -1,6 +1,8 @@
 """The tables in data/ validate against data/datapackage.json, every row names
 a source that is in the bibliography, and damaged copies are caught with a
-message that names the table, the row and the column."""
+message that names the file, the row and the column ("data/<file>, row N,
+column C: what is wrong; what to do"). tests/test_validator_breaks.py breaks
+each schema and row rule through the command line."""
 
 import csv
 import io
@@ -51,38 +53,39 @@ def only_problem(data_copy):
 
 def test_missing_file_is_named(data_copy):
     (data_copy / "nuclear_tests.csv").unlink()
-    assert "table nuclear_tests: file data/nuclear_tests.csv is missing" in only_problem(data_copy)
+    problems = only_problem(data_copy)
+    assert any(p.startswith("data/nuclear_tests.csv: the file is missing (table nuclear_tests); restore it") for p in problems), problems
 
 
 def test_renamed_column_is_named(data_copy):
     path = data_copy / "population.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("population_thousands", "pop", 1), encoding="utf-8")
     problems = only_problem(data_copy)
-    assert any("table population" in p and "column population_thousands" in p and "'pop'" in p for p in problems), problems
+    assert any(p.startswith("data/population.csv, row 1, column population_thousands: the header says 'pop'") for p in problems), problems
 
 
 def test_malformed_date_is_named(data_copy):
     set_cell(data_copy / "unsc_resolutions.csv", 2, "date_adopted", "14/10/2006")
     problems = only_problem(data_copy)
-    assert any(p.startswith("table unsc_resolutions, row 4, column date_adopted: type-error") for p in problems), problems
+    assert "data/unsc_resolutions.csv, row 4, column date_adopted: '14/10/2006' is not a valid date; write it as YYYY-MM-DD (a real calendar date)" in problems, problems
 
 
 def test_malformed_partial_date_is_named(data_copy):
     set_cell(data_copy / "inter_korean_timeline.csv", 1, "date", "August 1948")
     problems = only_problem(data_copy)
-    assert any(p.startswith("table inter_korean_timeline, row 3, column date: constraint-error") for p in problems), problems
+    assert any(p.startswith("data/inter_korean_timeline.csv, row 3, column date: 'August 1948' does not match the pattern") for p in problems), problems
 
 
 def test_empty_source_is_named(data_copy):
     set_cell(data_copy / "military_expenditure.csv", 2, "source_id", "")
     problems = only_problem(data_copy)
-    assert any(p.startswith("table military_expenditure, row 4, column source_id") and "required" in p for p in problems), problems
+    assert "data/military_expenditure.csv, row 4, column source_id: the cell is empty but the column is required; fill it in from the source" in problems, problems
 
 
 def test_unknown_source_is_named(data_copy):
     set_cell(data_copy / "nuclear_tests.csv", 0, "source_id", "nobody_2099")
     problems = only_problem(data_copy)
-    assert "table nuclear_tests, row 2, column source_id: source 'nobody_2099' is not in references.bib" in problems
+    assert "data/nuclear_tests.csv, row 2, column source_id: source 'nobody_2099' is not in references.bib; add the reference there, or correct the key" in problems, problems
 
 
 def test_duplicate_key_is_named(data_copy):
@@ -90,12 +93,12 @@ def test_duplicate_key_is_named(data_copy):
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(lines + [lines[1]]) + "\n", encoding="utf-8")
     problems = only_problem(data_copy)
-    assert any(p.startswith(f"table military_exercises, row {len(lines) + 1}: primary-key") for p in problems), problems
+    assert f"data/military_exercises.csv, row {len(lines) + 1}, column exercise_id: the row repeats the key (exercise_id) of an earlier row; remove the duplicate row or correct its key" in problems, problems
 
 
 def test_undescribed_table_is_named(data_copy):
     (data_copy / "stray.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    assert "data/stray.csv: not described in datapackage.json" in only_problem(data_copy)
+    assert "data/stray.csv: the file is not described in datapackage.json; describe it there (see 'How to update the data'), or remove it" in only_problem(data_copy)
 
 
 @pytest.mark.skipif(not RAW.is_dir(), reason="shared/raw/ is not beside the repository")
@@ -120,12 +123,54 @@ def test_data_sources_page_is_up_to_date():
 
 
 def test_every_table_is_used_or_planned():
+    """Which chapters use a table is computed from the notebooks' load_table calls;
+    whatever datapackage.json stores about it must agree with them."""
     import json
 
     package = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
     chapter_ids = {row["chapter_id"] for row in csv.DictReader(open(DATA_DIR / "chapters.csv", encoding="utf-8"))}
+    loaded_by = make_data_sources_page.chapters_using_tables(REPO_ROOT)
+    names = {resource["name"] for resource in package["resources"]}
+    unknown = sorted(set(loaded_by) - names)
+    assert not unknown, f"notebooks load table(s) that datapackage.json does not describe: {unknown} ({loaded_by})"
     for resource in package["resources"]:
-        assert set(resource.get("chapters", [])) & chapter_ids, f"{resource['name']} names no chapter that uses it"
+        name = resource["name"]
+        loaded = loaded_by.get(name, [])
+        if "chapters" in resource:
+            assert sorted(resource["chapters"]) == loaded, (
+                f"{name}: datapackage.json says chapters {sorted(resource['chapters'])} use it, but the notebooks "
+                f"that load it are {loaded}; remove 'chapters' (the Data sources page computes it)"
+            )
+        planned = resource.get("planned_chapters", [])
+        assert loaded or planned, f"{name}: no notebook loads it and datapackage.json names no planned chapter for it"
+        assert set(planned) <= chapter_ids, f"{name}: planned_chapters {planned} names a chapter not in chapters.csv"
+        already = sorted(set(planned) & set(loaded))
+        assert not already, f"{name}: planned for {already}, which already load it; remove them from planned_chapters"
+
+
+def test_load_table_calls_are_found(tmp_path):
+    """The scan finds load_table("x") and load_table('y') in code cells only, and maps notebooks to chapters."""
+    import json
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "data" / "chapters.csv").write_text(
+        "chapter_id,number,title,short_title,notebook,part\n"
+        "ch01,1,T,T,notebooks/01_one.ipynb,Reading the article\n"
+        "ch02,2,T,T,notebooks/02_two.ipynb,Security\n",
+        encoding="utf-8",
+    )
+
+    def notebook(path, cells):
+        path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+
+    notebook(tmp_path / "notebooks" / "01_one.ipynb", [
+        {"cell_type": "code", "source": ['a = load_table("alpha")\n', "b = load_table('beta')"]},
+        {"cell_type": "markdown", "source": 'load_table("gamma") in prose is not a use'},
+    ])
+    notebook(tmp_path / "notebooks" / "02_two.ipynb", [{"cell_type": "code", "source": "load_table( 'alpha' )"}])
+    notebook(tmp_path / "notebooks" / "chapter_template.ipynb", [{"cell_type": "code", "source": 'load_table("delta")'}])
+    assert make_data_sources_page.chapters_using_tables(tmp_path) == {"alpha": ["ch01", "ch02"], "beta": ["ch01"]}
 
 
 def test_bibliography_entries_are_well_formed():

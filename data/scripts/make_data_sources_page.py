@@ -4,13 +4,67 @@
 
 The page is generated, never edited by hand: change datapackage.json, then run
 this script. tests/test_data_package.py fails if the page is out of date.
+
+The "Used in" column is computed, not copied from datapackage.json: it lists the
+chapters whose notebooks call load_table("name") for the table
+(chapters_using_tables below). A table that no notebook reads yet may name the
+chapters meant to read it in its "planned_chapters"; the page marks them planned.
 """
 
 from pathlib import Path
+import csv
 import json
+import re
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = REPO / "book" / "data_sources.md"
+LOAD_TABLE_CALL = re.compile(r"""\bload_table\(\s*(?:name\s*=\s*)?(["'])([A-Za-z0-9_]+)\1""")
+
+
+def tables_loaded(notebook_path):
+    """The table names that a notebook's code cells pass to load_table("...")."""
+    notebook = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
+    names = set()
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            names.update(match.group(2) for match in LOAD_TABLE_CALL.finditer(source))
+    return names
+
+
+def chapters_using_tables(repo=REPO):
+    """{table name: sorted chapter ids whose notebook loads it}, from notebooks/[0-9][0-9]_*.ipynb.
+
+    A notebook is mapped to its chapter through data/chapters.csv (column notebook);
+    a chapter notebook that chapters.csv does not list is named by its file name.
+    """
+    repo = Path(repo)
+    with open(repo / "data" / "chapters.csv", encoding="utf-8", newline="") as handle:
+        chapter_of = {row["notebook"]: row["chapter_id"] for row in csv.DictReader(handle)}
+    used = {}
+    for notebook in sorted((repo / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        relative = notebook.relative_to(repo).as_posix()
+        chapter = chapter_of.get(relative, relative)
+        for name in tables_loaded(notebook):
+            used.setdefault(name, set()).add(chapter)
+    return {name: sorted(chapters) for name, chapters in used.items()}
+
+
+def chapter_label(chapter_id):
+    """'ch05' -> 'ch. 5'."""
+    return chapter_id.replace("ch", "ch. ").replace(". 0", ". ")
+
+
+def used_in(resource, used):
+    """The "Used in" cell: the chapters that load the table, else its planned chapters."""
+    chapters = used.get(resource["name"], [])
+    if chapters:
+        return ", ".join(map(chapter_label, chapters))
+    planned = resource.get("planned_chapters", [])
+    if planned:
+        return "not read yet (planned: " + ", ".join(map(chapter_label, planned)) + ")"
+    return "not read by any chapter"
 
 UPDATE_GUIDE = """## How to update the data
 
@@ -19,8 +73,8 @@ For maintainers. Every change keeps the course's promise: each row traceable to 
 1. **Find the source and read it.** Prefer the primary publisher (UN documents, ministries, the Bank of Korea, SIPRI, the World Bank, UN WPP). Record the exact address, or repository, path and commit for a copy, and the date you read it.
 2. **Add the reference** to `references.bib` with `urldate`, and use its key in the row's `source_id` column.
 3. **Edit the CSV** in `data/`: UTF-8, ISO 8601 dates, units as the schema says. Never fill a gap with a guess: leave the cell empty and mention the gap in the table's `gaps`. Where sources disagree, add a row (or a `series`) for each; do not average.
-4. **Describe it** in `data/datapackage.json`: update `rows`, `coverage`, `caveats`, `gaps` and, for a new table, its schema, sources, terms of reuse and the chapters that use it.
-5. **Validate**: `.venv/bin/python data/scripts/validate_data.py` names any table, row and column that breaks the schema or cites an unknown source.
+4. **Describe it** in `data/datapackage.json`: update `rows`, `coverage`, `caveats`, `gaps` and, for a new table, its schema (with constraints: ranges, patterns, the CSV dialect), sources and terms of reuse. The chapters that use a table are not typed in: this page finds them in the notebooks' `load_table` calls.
+5. **Validate**: `.venv/bin/python data/scripts/validate_data.py` names the file, row and column of anything that breaks the schema or the row checks (low not above high, end not before start, parts that add up to their total, a source for every alternative value) or cites an unknown source.
 6. **Regenerate this page**: `.venv/bin/python data/scripts/make_data_sources_page.py`.
 7. **The launch tables** (`missile_tests_cns.csv`, `provocations_csis.csv`) are derived, never edited: update the copies in `shared/raw/` and run `.venv/bin/python data/scripts/derive_missile_tables.py`.
 8. **Re-execute the notebooks** that read the table (see CONTRIBUTING.md) and run `make test`.
@@ -32,7 +86,9 @@ def cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render(package):
+def render(package, used=None):
+    """The page's Markdown; `used` is chapters_using_tables() (computed when not given)."""
+    used = chapters_using_tables() if used is None else used
     out = [
         "# Data sources",
         "",
@@ -52,9 +108,8 @@ def render(package):
         "| --- | --- | --- | --- |",
     ]
     for resource in package["resources"]:
-        chapters = ", ".join(c.replace("ch", "ch. ").replace(". 0", ". ") for c in resource.get("chapters", [])) or "all chapters"
         rows = resource.get("rows", "")
-        out.append(f"| `{resource['path']}` | {rows} | {cell(resource.get('coverage', resource['title']))} | {chapters} |")
+        out.append(f"| `{resource['path']}` | {rows} | {cell(resource.get('coverage', resource['title']))} | {used_in(resource, used)} |")
     out.append("")
     for resource in package["resources"]:
         out += [f"## {resource['title']}", "", f"**File:** `data/{resource['path']}`", "", resource["description"], ""]
