@@ -17,8 +17,12 @@ STAMP  := $(VENV)/.installed-requirements
 
 .PHONY: book test setup lab data-check student pdf benchmark clean
 
+# After the build, check that every image the pages show exists and that no
+# figure of the notebooks is missing (an incremental build after _build/html/_images
+# was deleted succeeds without them).
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	$(BIN)/python scripts/check_built_book.py _build/html
 	@echo "The book is in _build/html/index.html"
 
 test: $(STAMP)

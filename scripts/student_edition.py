@@ -35,6 +35,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 
 import yaml
 
@@ -247,7 +248,11 @@ def main(argv=None):
     source = make_source(out)
     export_notebooks(source, out)
     if not args.no_book:
-        jupyter_book = Path(sys.executable).parent / "jupyter-book"
+        # The tool beside this Python (a venv's bin/, conda's Scripts\), else on PATH.
+        jupyter_book = (shutil.which("jupyter-book", path=sysconfig.get_path("scripts"))
+                        or shutil.which("jupyter-book"))
+        if not jupyter_book:
+            sys.exit("jupyter-book is not installed with this Python: pip install -r requirements.txt")
         result = subprocess.run([str(jupyter_book), "build", str(source), "--path-output", str(out),
                                  "--warningiserror", "--nitpick", "--keep-going"])
         if result.returncode:
