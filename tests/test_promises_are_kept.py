@@ -1,7 +1,8 @@
 """The suite catches the breaks it promises to catch.
 
 On a temporary copy of the course, one promise at a time is broken in a
-different file (a figure that draws other numbers, a cell that writes into
+different file (a figure that draws other numbers, a data value that only a
+figure shows, a cell that writes into
 data/, a cell that reaches the network and hides the error, a verdict table
 that disagrees with the register, a chapter notebook left out of the book, a
 shell escape, an impossible date in a table). Then the README's test command
@@ -77,6 +78,15 @@ def broken_run(tmp_path_factory):
     assert ",supported,high," in lines[c05], "C05's verdict changed; update this test"
     lines[c05] = lines[c05].replace(",supported,high,", ",supported,low,")
     claims.write_text("".join(lines), encoding="utf-8")
+    # A data value that reaches only a figure: Japan's share of GDP in 1995,
+    # which chapter 5 plots but prints nowhere.
+    milex = copy / "data" / "military_expenditure.csv"
+    rows = milex.read_text(encoding="utf-8").splitlines(keepends=True)
+    japan_1995 = next(i for i, row in enumerate(rows) if row.startswith("JPN,Japan,1995,"))
+    fields = rows[japan_1995].split(",")
+    fields[4] = str(float(fields[4]) + 0.05)
+    rows[japan_1995] = ",".join(fields)
+    milex.write_text("".join(rows), encoding="utf-8")
     # An impossible date in a table (month 13, day 45).
     timeline = copy / "data" / "inter_korean_timeline.csv"
     rows = timeline.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -116,9 +126,19 @@ def test_each_break_is_named(broken_run, expected):
     assert expected in output, f"no failure mentions {expected!r}; the run printed:\n" + output[-4000:]
 
 
-def test_figure_break_names_the_figure(broken_run):
+def figure_cell_id(snippet):
+    cells = json.loads((REPO_ROOT / "notebooks" / FIGURE_NOTEBOOK).read_text(encoding="utf-8"))["cells"]
+    return next(c["id"] for c in cells if c["cell_type"] == "code" and snippet in cell_text(c))
+
+
+@pytest.mark.parametrize("snippet", [
+    pytest.param("per_month[True], width", id="changed-plotting-code"),
+    pytest.param("ax.plot(shares.index, shares[iso3]", id="changed-data-value-only-in-a-figure"),
+])
+def test_figure_break_names_the_figure(broken_run, snippet):
     output = broken_run[1].stdout
-    assert "the data its figures draw differ from the stored digests" in output, output[-3000:]
+    expected = f"(id {figure_cell_id(snippet)}): the data its figures draw differ from the stored digests"
+    assert expected in output, output[-3000:]
 
 
 def test_stray_file_is_removed(broken_run):
