@@ -139,3 +139,26 @@ def test_chapter_has_enough_teaching_material(path):
     assert questions >= 4, f"{path.name} has {questions} discussion questions; a chapter needs at least four"
     code = "\n".join(cell_text(c) for c in nb["cells"] if c["cell_type"] == "code")
     assert "check_answer(" in code, f"{path.name} has no data exercise with a check cell (check_answer)"
+
+
+def is_check_cell(cell):
+    """A cell that computes an exercise's expected value and checks the student's answer."""
+    text = cell_text(cell)
+    return cell["cell_type"] == "code" and "check_answer(" in text and "expected_" in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_check_cells_hide_the_expected_value(path):
+    """A student scrolling past a check cell sees its feedback, not the computation of the answer:
+    JupyterLab collapses its code (jupyter.source_hidden) and the book leaves it out (remove-input)."""
+    for number, cell in enumerate(read_notebook(path)["cells"], start=1):
+        if not is_check_cell(cell):
+            continue
+        metadata = cell.get("metadata", {})
+        assert metadata.get("jupyter", {}).get("source_hidden") is True, (
+            f"{path.name}, cell {number}: a check cell must have its code collapsed in JupyterLab "
+            "(metadata jupyter.source_hidden: true), so the expected value is not read before it is tried"
+        )
+        assert "remove-input" in metadata.get("tags", []), (
+            f"{path.name}, cell {number}: a check cell needs the tag remove-input, so the book shows only its feedback"
+        )
