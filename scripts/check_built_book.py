@@ -51,9 +51,9 @@ def book_pages(html_root):
                   if not NOT_PAGES & set(p.relative_to(html_root).parts))
 
 
-def toc_notebooks(source):
-    """The notebooks that _toc.yml puts in the book, as paths without suffix."""
-    toc = yaml.safe_load((source / "_toc.yml").read_text(encoding="utf-8"))
+def toc_entries(source):
+    """Every file that _toc.yml names (root included), as paths without suffix, in book order."""
+    toc = yaml.safe_load((Path(source) / "_toc.yml").read_text(encoding="utf-8"))
     entries = [toc["root"]]
 
     def walk(items):
@@ -65,7 +65,12 @@ def toc_notebooks(source):
     for part in toc.get("parts", []):
         walk(part.get("chapters", []))
     walk(toc.get("chapters", []))
-    return [e for e in entries if (source / f"{e}.ipynb").is_file()]
+    return entries
+
+
+def toc_notebooks(source):
+    """The notebooks that _toc.yml puts in the book, as paths without suffix."""
+    return [e for e in toc_entries(source) if (Path(source) / f"{e}.ipynb").is_file()]
 
 
 def image_outputs(notebook):

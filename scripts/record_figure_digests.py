@@ -54,7 +54,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     notebook_guards.start_guarded_kernels()
     names = args.notebooks or sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
-    recorded = notebook_guards.stored_digests()
+    recorded = dict(notebook_guards.stored_digests())
     for name in names:
         path = REPO / "notebooks" / Path(name).name
         if not path.exists():

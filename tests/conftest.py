@@ -9,7 +9,6 @@ import sys
 import sysconfig
 
 import pytest
-import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -36,25 +35,16 @@ def skip_or_fail(reason):
         pytest.fail(f"{reason} (required in CI)")
     pytest.skip(reason)
 
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+from check_built_book import toc_entries  # noqa: E402  (one reader of _toc.yml for the tests and make book)
+
 # Copies of notebooks that Jupyter Book writes must never be collected as tests.
 collect_ignore_glob = ["_build/*", "**/_build/*"]
 
 
 def toc_files():
     """Every file named in _toc.yml (root included), as repository paths without suffix."""
-    toc = yaml.safe_load((REPO_ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(toc.get("chapters", []))
-    return files
+    return toc_entries(REPO_ROOT)
 
 
 def toc_page_path(entry):

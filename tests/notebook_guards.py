@@ -15,6 +15,7 @@ module that scripts/record_figure_digests.py uses.
 """
 
 from pathlib import Path
+import functools
 import hashlib
 import json
 import os
@@ -63,7 +64,9 @@ def cell_report():
     return attempts, figures
 
 
+@functools.lru_cache(maxsize=None)
 def stored_digests():
+    """tests/figure_digests.json, read once per process (the plugin consults it after every cell)."""
     if not DIGESTS_FILE.exists():
         return {}
     return json.loads(DIGESTS_FILE.read_text(encoding="utf-8"))
@@ -94,8 +97,6 @@ class RepositorySnapshot:
 
     def changes(self):
         """Files created, changed or deleted since the snapshot, as sorted repository paths."""
-        now = RepositorySnapshot.__new__(RepositorySnapshot)
-        now.root, now.data, now.others = self.root, {}, {}
         changed = set()
         for relative in repository_files(self.root):
             path = self.root / relative
