@@ -7,10 +7,20 @@
 2. docutils marks a bibliography's citation list with role="list" although its
    entries are not list items, which screen readers and axe-core flag as a
    critical error; the role is removed (the entries keep role="doc-biblioentry").
+3. The notebooks carry citations as readable Markdown links, such as
+   "([CSIS Beyond Parallel, 2026](#ref-csis_provocations_db))", so that
+   JupyterLab shows author and year rather than a raw key. Before a notebook
+   is parsed, each group of such links becomes one {cite} role again, so the
+   book's citations and bibliography are sphinxcontrib-bibtex's own (see
+   scripts/readable_citations.py).
 """
 
 from pathlib import Path
 import re
+import sys
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from readable_citations import links_to_roles  # noqa: E402
 
 THEBE_CONFIG = re.compile(r"[ \t]*<script>const THEBE_JS_URL = [^<]*</script>\n?")
 
@@ -42,7 +52,13 @@ def drop_duplicate_thebe_config(app, exception):
             page.write_text(keep_first(text), encoding="utf-8")
 
 
+def restore_citation_roles(app, docname, source):
+    if str(app.env.doc2path(docname)).endswith(".ipynb"):
+        source[0] = links_to_roles(source[0])
+
+
 def setup(app):
+    app.connect("source-read", restore_citation_roles)
     app.connect("html-page-context", fix_citation_list_role, priority=900)
     app.connect("build-finished", drop_duplicate_thebe_config)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
