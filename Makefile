@@ -5,6 +5,9 @@
 #   make student     student edition: book and notebooks without solutions
 #   make pdf         PDF edition (needs XeLaTeX and the Noto CJK fonts)
 #   make benchmark   build times, chain execution time and page weights
+#   make slides      seminar kit: slides for each session and chapter summaries (_build/session_kit/)
+#   make assignments graded assignments with otter: student notebooks, solutions, autograders (_build/assignments/)
+#   make instructor  instructor material, never published: assignments and the built book (_build/instructor/)
 #   make data-check  validate data/ alone
 #   make lab         open the notebooks in JupyterLab
 # The environment is a virtual environment in .venv, so nothing is installed
@@ -15,7 +18,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-requirements
 
-.PHONY: book test setup lab data-check student pdf benchmark clean
+.PHONY: book test setup lab data-check student pdf benchmark clean slides assignments instructor
 
 # After the build, check that every image the pages show exists and that no
 # figure of the notebooks is missing (an incremental build after _build/html/_images
@@ -43,6 +46,22 @@ pdf: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
+
+# Slides for each session of the six-session plan and a one-page summary of each
+# chapter, generated from the notebooks and data/claims.csv (reveal.js is fetched
+# once with npm into _build/vendor/; the slides then work offline).
+slides: $(STAMP)
+	$(BIN)/python scripts/session_kit.py
+
+# The graded seminar assignments, from the otter master notebooks in
+# book/instructor/assignments/ (otter also grades each solution notebook).
+assignments: $(STAMP)
+	$(BIN)/python scripts/build_assignments.py build
+
+# Everything an instructor needs, in one folder to keep private (solutions and
+# hidden tests; with a copy of _build/html if `make book` has built it).
+instructor: $(STAMP)
+	$(BIN)/python scripts/build_assignments.py instructor
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

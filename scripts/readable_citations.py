@@ -48,7 +48,7 @@ CITE_GROUP = re.compile(
     r"\((?P<links>\[[^\[\]]+\]\(#ref-[\w\-:.]+\)(?:; \[[^\[\]]+\]\(#ref-[\w\-:.]+\))*)\)"
 )
 REFERENCES_TAG = "references-list"
-REFERENCES_HEADING = "## References cited in this chapter"
+REFERENCES_HEADING = "## References cited in this notebook"
 
 
 def bibliography_settings():
@@ -167,7 +167,9 @@ def references_cell_source(keys, texts, labels):
         "",
     ]
     for key in sorted(keys, key=lambda key: (labels[key], key)):
-        lines.append(f'- <a id="ref-{key}"></a>**{labels[key]}** — {texts[key]}')
+        # A MyST target: jupyterlab-myst gives the entry this id, so a citation link scrolls
+        # to it (JupyterLab's sanitizer would strip a plain HTML id).
+        lines += [f"(ref-{key})=", f"**{labels[key]}** — {texts[key]}", ""]
     return "\n".join(lines)
 
 

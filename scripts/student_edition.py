@@ -40,7 +40,9 @@ import sysconfig
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-COPY = ["book", "notebooks", "data", "_static", "_ext", "_config.yml", "_toc.yml", "references.bib"]
+# scripts/readable_citations.py: _ext/course_html.py needs it to turn citation links into citations.
+COPY = ["book", "notebooks", "data", "_static", "_ext", "_config.yml", "_toc.yml", "references.bib",
+        "scripts/readable_citations.py"]
 INSTRUCTOR_ONLY = "book/instructor"
 # The authors' chapter template holds a sample solution and is not a chapter: it stays out.
 TEMPLATE = "notebooks/chapter_template.ipynb"
@@ -205,8 +207,11 @@ def make_source(out):
     for name in COPY:
         item = REPO / name
         if item.is_dir():
-            shutil.copytree(item, source / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+            # my_verdicts.csv: an author's own verdicts (notebooks/my_verdicts.py) are not handed out.
+            shutil.copytree(item, source / name,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "my_verdicts.csv"))
         elif item.exists():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(item, source / name)
     shutil.rmtree(source / INSTRUCTOR_ONLY, ignore_errors=True)
     (source / TEMPLATE).unlink(missing_ok=True)

@@ -61,9 +61,18 @@ def chain_notebooks():
     return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
+TEMPLATE = NOTEBOOK_DIR / "chapter_template.ipynb"
+
+
 def all_notebooks():
-    """The chain plus the chapter template."""
-    return chain_notebooks() + [NOTEBOOK_DIR / "chapter_template.ipynb"]
+    """Every notebook in notebooks/: the chain, the chapter template, and the pages that are
+    not chapters of the claims register, such as primer_python_pandas.ipynb."""
+    return sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+
+
+def handout_notebooks():
+    """The notebooks the student edition hands out: every notebook except the chapter template."""
+    return [path for path in all_notebooks() if path != TEMPLATE]
 
 
 def read_notebook(path):

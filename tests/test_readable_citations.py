@@ -89,7 +89,7 @@ def test_reference_list_is_current(path, labels, entry_texts):
         assert "remove-cell" in last.metadata.get("tags", []), (
             f"{path.name}: the reference list must be tagged remove-cell (the book has a bibliography page)")
         for key in keys:
-            assert f'id="ref-{key}"' in last.source, f"{path.name}: no anchor for {key}"
+            assert f"(ref-{key})=" in last.source, f"{path.name}: no target for {key}"
 
 
 def test_the_book_cites_what_the_notebooks_cite(built_book):

@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from conftest import NOTEBOOK_DIR, REPO_ROOT, cell_text, chain_notebooks, read_notebook
+from conftest import NOTEBOOK_DIR, REPO_ROOT, cell_text, handout_notebooks, read_notebook
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 from student_edition import STUDENT_WORDING, UNLINKED, answer_prompt, main as build_student_edition  # noqa: E402
@@ -111,7 +111,7 @@ def solution_lines():
     a worked example, say) is not a secret, so it is not counted.
     """
     lines, elsewhere = set(), set()
-    for notebook in chain_notebooks():
+    for notebook in handout_notebooks():
         for cell in read_notebook(notebook)["cells"]:
             text = source(cell)
             if cell["cell_type"] == "markdown":
@@ -298,7 +298,8 @@ def test_the_answer_box_and_rewordings_promise_nothing():
 
 def test_student_notebooks_differ_from_their_sources_only_as_allowed(student):
     notebooks = student_notebooks(student)
-    assert [n.name for n in notebooks] == [n.name for n in chain_notebooks()]
+    # Every notebook but the chapter template is handed out: the chapters and the primer.
+    assert [n.name for n in notebooks] == [n.name for n in handout_notebooks()]
     problems, checks, solutions = [], 0, 0
     for notebook in notebooks:
         original = read_notebook(NOTEBOOK_DIR / notebook.name)
@@ -396,7 +397,7 @@ def test_each_solution_became_a_box_in_the_student_html(student):
     from bs4 import BeautifulSoup
 
     html_root = student / "_build" / "html"
-    for notebook in chain_notebooks():
+    for notebook in handout_notebooks():
         labels = [label for c in read_notebook(notebook)["cells"] if c["cell_type"] == "markdown"
                   for label in split_solutions(source(c))[1]]
         soup = BeautifulSoup((html_root / "notebooks" / f"{notebook.stem}.html").read_text(encoding="utf-8"), "html.parser")
