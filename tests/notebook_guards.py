@@ -6,7 +6,8 @@ module that scripts/record_figure_digests.py uses.
 
 - `start_guarded_kernels()` makes a temporary IPYTHONDIR whose start-up file is
   kernel_guard.py, so every kernel started afterwards by this process (or its
-  children) refuses the network and records figure digests.
+  children) refuses the network and records figure digests; it also points
+  COURSE_MY_VERDICTS at a file that does not exist (see notebooks/my_verdicts.py).
 - `cell_report()` reads, after a cell has run, what the kernel recorded.
 - `RepositorySnapshot` hashes every file in data/ and notes every other file
   of the repository before a cell runs; `changes()` then names what the cell
@@ -40,6 +41,10 @@ def start_guarded_kernels():
     shutil.copy(TESTS / "kernel_guard.py", startup / "00-course-guard.py")
     os.environ["IPYTHONDIR"] = str(guard_dir / "ipython")
     os.environ["COURSE_GUARD_DIR"] = str(guard_dir)
+    # Learners' own verdicts (notebooks/my_verdicts.py) would go to a file in a
+    # folder that does not exist, so a developer's my_verdicts.csv never changes
+    # what a test run shows, and a stray recording fails instead of writing.
+    os.environ["COURSE_MY_VERDICTS"] = str(guard_dir / "no-learner" / "my_verdicts.csv")
     return guard_dir
 
 
@@ -73,10 +78,14 @@ def stored_digests():
 
 
 def repository_files(root=REPO_ROOT):
-    for path in root.rglob("*"):
-        relative = path.relative_to(root)
-        if path.is_file() and not IGNORED_PARTS & set(relative.parts):
-            yield relative
+    # os.walk, pruned: the ignored folders (.venv above all, tens of thousands of files)
+    # are never entered, so a snapshot before and after each cell stays cheap.
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if name not in IGNORED_PARTS)
+        for name in sorted(files):
+            path = Path(folder) / name
+            if path.is_file():
+                yield path.relative_to(root)
 
 
 class RepositorySnapshot:

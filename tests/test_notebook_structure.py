@@ -90,10 +90,20 @@ def test_code_stays_offline_and_read_only(path):
         assert not problems, f"{path.name}, code cell {number}: {problems[0]}"
 
 
+# The one write a helper may make: my_verdicts.py saves a learner's own verdicts
+# (my_verdicts.csv in their working folder, never in data/), in a single call;
+# tests/test_my_verdicts.py checks where it writes and that it refuses data/.
+ALLOWED_HELPER_WRITES = {"my_verdicts.py": ["path.write_text(...) creates, changes or deletes a file; notebooks only read"]}
+
+
 def test_helpers_stay_offline_and_read_only():
     for helper in sorted((REPO_ROOT / "notebooks").glob("*.py")):
         problems = forbidden_code(helper.read_text(encoding="utf-8"))
-        assert not problems, f"notebooks/{helper.name}: {problems[0]}"
+        if helper.name in ALLOWED_HELPER_WRITES:
+            allowed = ALLOWED_HELPER_WRITES[helper.name]
+            assert problems == allowed, f"notebooks/{helper.name}: expected only {allowed}, found {problems}"
+        else:
+            assert not problems, f"notebooks/{helper.name}: {problems[0]}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
