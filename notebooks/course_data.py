@@ -5,7 +5,9 @@ Doing the checks below in every notebook would bury the lesson, so they live
 here, in one small, tested function: ``load_table``.
 
 The data folder is found from this file's own location (``notebooks/../data``),
-not from the folder Jupyter happens to run in.
+not from the folder Jupyter happens to run in. A graded assignment's notebook
+is handed out and graded with a copy of this file and a ``data/`` folder beside
+it (see book/instructor/guide.md); that folder is used when the first is absent.
 """
 
 from pathlib import Path
@@ -13,7 +15,10 @@ import json
 
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_HERE = Path(__file__).resolve().parent
+DATA_DIR = _HERE.parent / "data"
+if not DATA_DIR.is_dir() and (_HERE / "data").is_dir():
+    DATA_DIR = _HERE / "data"
 PACKAGE_FILE = "datapackage.json"
 GET_THE_FILES = (
     "Get a complete copy of the course (git clone, or download the repository "

@@ -72,12 +72,16 @@ def solution_snippets(path):
         for match in EXERCISE_FENCE.finditer(cell.source):
             if match.group(2) != "solution":
                 continue
-            prose = [line for line in match.group(3).splitlines()
-                     if line.strip() and not line.startswith("    ") and not line.lstrip().startswith(":")
-                     and not line.startswith("`")]
-            body = words(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", " ".join(prose)))
-            if len(body) >= 8:
-                snippets.append(" ".join(body[:8]))
+            # Up to eight words from one line (words from two lines may be split by a code
+            # block): the first line of prose with eight words, else the line with most words.
+            lines = [words(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line))
+                     for line in match.group(3).splitlines()
+                     if line.strip() and not line.lstrip().startswith((":", "`"))]
+            prose = [line_words for line_words in lines if len(line_words) >= 8]
+            best = prose[0] if prose else max(lines, key=len, default=[])
+            if len(best) < 3:
+                pytest.fail(f"{path.name}: a solution has no line of three words or more to look for")
+            snippets.append(" ".join(best[:8]))
     return snippets
 
 

@@ -133,7 +133,7 @@ def test_the_workflow_check_catches_a_deploy_without_tests():
         "deploy needs only the build": (good.replace("needs: [test, build]", "needs: build"),
                                         "does not `needs:` a job that ran the tests"),
         "no make test": (good.replace("run: make test", "run: make book"), "no job runs `make test`"),
-        "no chromium": (good.replace("make chromium \\", "make \\"), "without installing ['chromium']"),
+        "no chromium": (good.replace("make chromium nodejs npm \\", "make nodejs npm \\"), "without installing ['chromium']"),
         "tests may fail": (good.replace("    timeout-minutes: 90", "    timeout-minutes: 90\n    continue-on-error: true"),
                            "no job runs `make test`"),
         "not CI": (good.replace('      CI: "true"\n', ""), "does not set CI=true"),
