@@ -142,3 +142,18 @@ def test_the_workflow_check_catches_a_deploy_without_tests():
         assert broken != good, f"the break {what!r} no longer applies to publish.yml; update this test"
         problems = workflow_problems(broken, ci_run)
         assert any(expected in p for p in problems), f"{what}: {problems}"
+
+
+def test_the_workflow_turns_on_the_jupyterhub_button_from_a_repository_variable():
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    steps = [step for job in workflow["jobs"].values() for step in job.get("steps", [])
+             if "enable_launch_buttons.py" in step.get("run", "")]
+    assert steps, "publish.yml never runs scripts/enable_launch_buttons.py"
+    for step in steps:
+        assert step.get("env", {}).get("JUPYTERHUB_URL") == "${{ vars.JUPYTERHUB_URL }}", (
+            "the launch-button step must read the hub's address from the repository variable JUPYTERHUB_URL")
+        assert '--hub "${JUPYTERHUB_URL}"' in step["run"], "the launch-button step must pass --hub"
+    # With the variable unset, the script still runs and leaves the hub button off.
+    config = yaml.safe_load(enable((REPO_ROOT / "_config.yml").read_text(encoding="utf-8"),
+                                   "https://github.com/example/course", hub=""))
+    assert config["launch_buttons"]["jupyterhub_url"] == ""
