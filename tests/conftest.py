@@ -35,6 +35,30 @@ def skip_or_fail(reason):
         pytest.fail(f"{reason} (required in CI)")
     pytest.skip(reason)
 
+# Debian's chromium, never a downloaded browser, for every test that opens a page.
+CHROMIUM = find_tool("chromium") or find_tool("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium through Playwright, one per test module (skipped, or failed in CI, when missing)."""
+    if CHROMIUM is None:
+        skip_or_fail("Debian's chromium is not installed, so the browser tests cannot run "
+                     "(apt-get install chromium; .ci/run installs it)")
+    try:
+        import playwright.sync_api as playwright_api
+    except ImportError:
+        skip_or_fail("Playwright is not installed (pip install -r requirements.txt)")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 from check_built_book import toc_entries  # noqa: E402  (one reader of _toc.yml for the tests and make book)
 

@@ -21,16 +21,11 @@ import threading
 
 import pytest
 
-from conftest import REPO_ROOT, find_tool, skip_or_fail
+from conftest import REPO_ROOT, skip_or_fail
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 from check_built_book import book_pages  # noqa: E402
 
-CHROMIUM = find_tool("chromium") or find_tool("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 SEVERE = {"critical", "serious"}
 
 
@@ -49,19 +44,6 @@ def site(built_book):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        skip_or_fail("Debian's chromium is not installed, so the browser tests cannot run "
-                     "(apt-get install chromium; .ci/run installs it)")
-    try:
-        import playwright.sync_api as playwright_api
-    except ImportError:
-        skip_or_fail("Playwright is not installed (pip install -r requirements.txt)")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -34,13 +34,8 @@ import urllib.request
 import nbformat
 import pytest
 
-from conftest import REPO_ROOT, all_notebooks, find_tool, skip_or_fail
+from conftest import REPO_ROOT, all_notebooks, find_tool
 
-CHROMIUM = find_tool("chromium") or find_tool("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-    "--disable-background-networking", "--disable-component-update",
-]
 SCREENSHOTS = REPO_ROOT / "_build" / "jupyterlab_view"
 
 # Text that means MyST was shown as source instead of being rendered.
@@ -147,19 +142,6 @@ def jupyterlab(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        skip_or_fail("Debian's chromium is not installed, so the JupyterLab view cannot be checked "
-                     "(apt-get install chromium; .ci/run installs it)")
-    try:
-        import playwright.sync_api as playwright_api
-    except ImportError:
-        skip_or_fail("Playwright is not installed (pip install -r requirements.txt)")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def stop_kernels(base, token):

@@ -43,7 +43,6 @@ GUIDE = REPO_ROOT / "book" / "instructor" / "guide.md"
 SCRIPT = REPO_ROOT / "scripts" / "session_kit.py"
 SESSION_HEADING = re.compile(r"^### Session (\d+): (.+) \(chapters? ([^)]*)\)\s*$", re.MULTILINE)
 MYST_ROLE = re.compile(r"\{\w+(?::\w+)?\}`[^`]*`")
-CHROMIUM = find_tool("chromium") or find_tool("chromium-browser")
 
 
 # ---------------------------------------------------------------- what the sources say
@@ -316,36 +315,26 @@ def test_decks_load_nothing_from_the_network(kit):
                 f"{deck_path.name}: a style sheet imports from the network")
 
 
-def test_decks_start_in_a_browser_without_a_network(kit):
-    if CHROMIUM is None:
-        skip_or_fail("Debian's chromium is not installed, so the offline slide test cannot run (apt-get install chromium)")
-    try:
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
-    except ImportError:
-        skip_or_fail("Playwright is not installed (pip install -r requirements.txt)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+def test_decks_start_in_a_browser_without_a_network(kit, browser):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    # An offline context: any request to the network fails, and is reported.
+    context = browser.new_context(offline=True)
+    for deck_path in sorted(kit.glob("session_*.slides.html")):
+        page = context.new_page()
+        problems = []
+        page.on("console", lambda m, p=problems: p.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e, p=problems: p.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r, p=problems: p.append(f"failed request: {r.url}"))
+        page.goto(deck_path.as_uri(), wait_until="load")
         try:
-            # An offline context: any request to the network fails, and is reported.
-            context = browser.new_context(offline=True)
-            for deck_path in sorted(kit.glob("session_*.slides.html")):
-                page = context.new_page()
-                problems = []
-                page.on("console", lambda m, p=problems: p.append(f"console: {m.text}") if m.type == "error" else None)
-                page.on("pageerror", lambda e, p=problems: p.append(f"page error: {e}"))
-                page.on("requestfailed", lambda r, p=problems: p.append(f"failed request: {r.url}"))
-                page.goto(deck_path.as_uri(), wait_until="load")
-                try:
-                    page.wait_for_selector(".reveal.ready", timeout=10000)
-                    page.keyboard.press("ArrowRight")
-                    page.wait_for_function("location.hash === '#/1'", timeout=5000)
-                except PlaywrightTimeout:
-                    problems.append("reveal.js did not start, or the arrow key did not move to the next slide")
-                assert not problems, f"{deck_path.name}: " + "; ".join(problems)
-                page.close()
-        finally:
-            browser.close()
-
+            page.wait_for_selector(".reveal.ready", timeout=10000)
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("location.hash === '#/1'", timeout=5000)
+        except PlaywrightTimeout:
+            problems.append("reveal.js did not start, or the arrow key did not move to the next slide")
+        assert not problems, f"{deck_path.name}: " + "; ".join(problems)
+        page.close()
+    context.close()
 
 def test_summaries_list_the_reading_path(kit):
     for chapter in chapters_by_number().values():
