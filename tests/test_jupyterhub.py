@@ -312,6 +312,7 @@ class Student:
     def open_link(self, link):
         """Open the link as a browser would: follow redirects, wait on the spawn page as its
         script does, then run the nbgitpuller page's script (its event stream) and land."""
+        opened = time.time()
         response = self.http.get(link, timeout=60)
         deadline = time.time() + 180
         while "/spawn-pending/" in response.url or "/hub/spawn/" in response.url:
@@ -322,6 +323,7 @@ class Student:
             else:
                 time.sleep(0.5)
         assert response.status_code == 200, f"{response.status_code} at {response.url}"
+        server_ready = time.time()
         assert urlsplit(response.url).path == f"/user/{self.name}/git-pull", (
             f"the link did not reach {self.name}'s own nbgitpuller page but {response.url}")
         body = re.search(r"<body([^>]*)>", response.text, re.S)
@@ -342,8 +344,11 @@ class Student:
                         break
         assert events and events[-1]["phase"] == "finished", (
             f"nbgitpuller did not finish for {self.name}: {events[-1] if events else 'no events'}")
+        pulled = time.time()
         landing = self.http.get(f"{self.hub.url}{data['base-url']}{data['path']}", timeout=60)
         assert landing.status_code == 200, f"landing page {landing.url}: {landing.status_code}"
+        data["timings"] = {"spawn_and_log_in_seconds": round(server_ready - opened, 2),
+                           "pull_seconds": round(pulled - server_ready, 2)}
         return data
 
     def api(self, method, path, **kwargs):
@@ -498,6 +503,9 @@ def test_a_class_on_jupyterhub(hub, tmp_path):
         opened = time.time()
         landed = student.open_link(link)
         assert landed["path"].startswith(f"lab/tree/{COURSE_NAME}/notebooks/")
+        # The page the link lands on is the chapter itself, in the student's own copy.
+        target = student.api("GET", f"contents/{landed['path'].removeprefix('lab/tree/')}?content=0")
+        assert target["type"] == "notebook" and target["path"] == f"{COURSE_NAME}/notebooks/05_drills_and_defence.ipynb"
         copy = hub.root / "home" / name / COURSE_NAME
         assert (copy / ".git").is_dir(), f"{name} has no copy of the course at {copy}"
         for folder in ("notebooks", "data"):
@@ -518,6 +526,7 @@ def test_a_class_on_jupyterhub(hub, tmp_path):
         peak = result.pop("peak")
         kernel = kernel_process(server, result["kernel_id"])
         hwm = vm_hwm_mib(kernel.pid)
+        cpu = kernel.cpu_times()
         peak.running = False
         peak.join()
         assert not result["failures"], f"chapter {chapter} failed on {name}'s server: {result['failures']}"
@@ -525,7 +534,9 @@ def test_a_class_on_jupyterhub(hub, tmp_path):
         measured[name] = {
             "chapter": chapter,
             "link_to_kernel_seconds": result["link_to_kernel_seconds"],
+            **landed["timings"],
             "chapter_run_seconds": round(result["seconds"], 1),
+            "kernel_cpu_seconds": round(cpu.user + cpu.system, 1),
             "kernel_peak_rss_mib": round(hwm if hwm is not None else peak.kernel_mib, 1),
             "kernel_peak_rss_sampled_mib": round(peak.kernel_mib, 1),
             "server_tree_peak_rss_mib": round(peak.tree_mib, 1),
@@ -586,7 +597,8 @@ def test_a_class_on_jupyterhub(hub, tmp_path):
         "measured": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "how": ("tests/test_jupyterhub.py: JupyterHub with SimpleLocalProcessSpawner on 127.0.0.1; "
                 "link_to_kernel_seconds from the GET of the nbgitpuller link (server not yet started) "
-                "to the kernel's kernel_info_reply; kernel_peak_rss_mib is the kernel's VmHWM after "
+                "to the kernel's kernel_info_reply (spawn_and_log_in_seconds and pull_seconds are parts of it); "
+                "kernel_cpu_seconds is the kernel's user+system CPU time at the end of the chapter; kernel_peak_rss_mib is the kernel's VmHWM after "
                 "running every code cell of the chapter; server_tree_peak_rss_mib is the largest sum "
                 "of RSS over the single-user server and all its children, sampled every 0.1 s"),
         "jupyterhub": requirement_pin("jupyterhub"), "nbgitpuller": requirement_pin("nbgitpuller"),
