@@ -162,3 +162,15 @@ def test_jupyterlab_shows_it_collapsed():
         assert cell.get("metadata", {}).get("jupyter", {}).get("source_hidden") is True, (
             f"{path.name}: the Colab set-up cell should be collapsed in JupyterLab (metadata jupyter.source_hidden)"
         )
+
+
+def test_naming_the_repository_keeps_the_cell_and_its_outputs(tmp_path):
+    notebook = read_notebook(all_notebooks()[0])
+    colab_cell.put_cell(notebook, "https://github.com/owner/course")
+    cells = [c for c in notebook["cells"] if c.get("id") == colab_cell.CELL_ID]
+    assert len(cells) == 1 and colab_cell.repository_in(cell_text(cells[0])) == "https://github.com/owner/course"
+    first_code = next(c for c in notebook["cells"] if c["cell_type"] == "code")
+    assert first_code is cells[0], "the Colab cell must come before every other code cell"
+    colab_cell.put_cell(notebook)  # again, without an address: the address stays
+    cells = [c for c in notebook["cells"] if c.get("id") == colab_cell.CELL_ID]
+    assert len(cells) == 1 and colab_cell.repository_in(cell_text(cells[0])) == "https://github.com/owner/course"
