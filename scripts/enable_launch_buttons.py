@@ -7,11 +7,24 @@ know where it will be published; the publishing workflow calls this script
 with the real address before building. It sets the repository URL and the
 Binder, Colab and (with --hub) JupyterHub launch buttons, so that each chapter
 page offers "launch" and "download" buttons.
+
+It also writes the address into each notebook's Colab set-up cell
+(scripts/colab_cell.py), so that a notebook downloaded from the book can fetch
+the course on Colab. Colab's button opens the notebook from GitHub, though, so
+the committed notebooks must name the address too: run
+`python scripts/colab_cell.py set https://github.com/OWNER/REPO` once and commit
+(RELEASING.md). Until then this script prints a warning that the publishing
+workflow shows.
 """
 
 import argparse
+import json
 import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import colab_cell  # noqa: E402
 
 CONFIG = Path(__file__).resolve().parents[1] / "_config.yml"
 
@@ -42,6 +55,17 @@ def main():
     args = parser.parse_args()
     CONFIG.write_text(enable(CONFIG.read_text(encoding="utf-8"), args.repository, args.hub), encoding="utf-8")
     print(f"Launch buttons now point at {args.repository}")
+    unnamed = []
+    for path in colab_cell.notebook_paths():
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        cells = [c for c in notebook["cells"] if c.get("id") == colab_cell.CELL_ID]
+        if not cells or colab_cell.repository_in("".join(cells[0]["source"])) != args.repository:
+            unnamed.append(path.name)
+        colab_cell.write(path, colab_cell.put_cell(notebook, args.repository))
+    if unnamed:
+        print(f"::warning::{len(unnamed)} committed notebooks do not name {args.repository} in their Colab "
+              "set-up cell, so Colab's button (which opens them from GitHub) cannot fetch the course. Run "
+              f"python scripts/colab_cell.py set {args.repository} and commit the notebooks.")
 
 
 if __name__ == "__main__":

@@ -236,8 +236,8 @@ class Part:
 
     def add_code(self, cell):
         """A code cell the learner runs and reads (an exercise's answer and check cells are not)."""
-        if is_answer_cell(cell) or is_check_cell(cell):
-            return
+        if is_answer_cell(cell) or is_check_cell(cell) or "colab-setup" in cell.get("metadata", {}).get("tags", []):
+            return  # (the Colab set-up cell is hidden and runs only on Colab)
         self.code_cells += 1
         self.code_lines += code_lines(source_of(cell))
         self.code.append(source_of(cell))

@@ -30,6 +30,12 @@ def _install_course_guards():
     guard_dir = os.environ.get("COURSE_GUARD_DIR")
     if not guard_dir:
         return
+    # Which environment this kernel runs in: the tests check that nbval's
+    # kernels run in the slim one (tests/slim_environment.py).
+    import sys
+
+    with open(os.path.join(guard_dir, "kernel_prefix.txt"), "w", encoding="utf-8") as handle:
+        handle.write(os.path.realpath(sys.prefix))
 
     # --- 1. No network -------------------------------------------------------
     message = (

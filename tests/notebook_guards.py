@@ -25,12 +25,14 @@ import tempfile
 
 import pytest
 
+import slim_environment
+
 TESTS = Path(__file__).resolve().parent
 REPO_ROOT = TESTS.parent
 DIGESTS_FILE = TESTS / "figure_digests.json"
 # Folders whose contents change for reasons of their own (builds, caches,
 # environments); everything else in the repository must stay as it was.
-IGNORED_PARTS = {".git", ".venv", "_build", "__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+IGNORED_PARTS = {".git", ".venv", ".venv-slim", "_build", "__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 
 
 def start_guarded_kernels():
@@ -145,6 +147,48 @@ class RepositorySnapshot:
 
 def pytest_configure(config):
     start_guarded_kernels()
+    os.environ.setdefault(slim_environment.ENV_VARIABLE, str(slim_environment.slim_env_dir()))
+
+
+# --- Notebooks run in the slim environment -------------------------------------
+# nbval runs every notebook in a kernel from binder/requirements.txt alone (see
+# tests/slim_environment.py), so a notebook that needs a package the slim set
+# lacks fails here, not on Binder, a hub or Colab. The first cell of each
+# notebook also checks, from what the kernel itself wrote at start-up, that it
+# really ran there.
+
+def pytest_collection_modifyitems(session, config, items):
+    if not any(_nbval_cell(item) for item in items):
+        return
+    try:
+        python = slim_environment.ensure_slim_env()
+    except slim_environment.SlimEnvironmentError as error:
+        raise pytest.UsageError(str(error)) from None
+    slim_environment.install_kernelspec(python, guard_dir() / "jupyter")
+    config.option.nbval_current_env = False
+    config.option.nbval_kernel_name = slim_environment.KERNEL_NAME
+
+
+_kernel_checked = set()
+
+
+def _check_kernel_environment(item):
+    """The notebook's kernel must run in the slim environment (the kernel guard wrote its sys.prefix)."""
+    notebook_file = item.parent.path
+    if notebook_file in _kernel_checked:
+        return None
+    _kernel_checked.add(notebook_file)
+    if item.config.option.nbval_kernel_name != slim_environment.KERNEL_NAME:
+        return None
+    written = guard_dir() / "kernel_prefix.txt"
+    expected = os.path.realpath(slim_environment.slim_env_dir())
+    found = written.read_text(encoding="utf-8").strip() if written.exists() else "(nothing: the kernel guard did not run)"
+    if found != expected:
+        return (
+            f"{notebook_file.name}: its kernel ran in {found}, not in the slim environment {expected} "
+            "made from binder/requirements.txt; check the course-slim kernelspec in tests/slim_environment.py"
+        )
+    return None
 
 
 RECORD_HINT = (
@@ -164,6 +208,9 @@ def pytest_runtest_call(item):
     from nbval.plugin import NbCellError
 
     notebook = item.parent.path.name
+    wrong_kernel = _check_kernel_environment(item)
+    if wrong_kernel:
+        raise NbCellError(item.cell_num, wrong_kernel, item.cell.source)
     snapshot = RepositorySnapshot()
     clear_cell_report()
     try:

@@ -22,7 +22,7 @@ import pytest
 
 from conftest import REPO_ROOT, cell_text
 
-SKIP = {".git", ".venv", "_build", "__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+SKIP = {".git", ".venv", ".venv-slim", "_build", "__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
 FIGURE_NOTEBOOK = "05_drills_and_defence.ipynb"
 
 
