@@ -592,6 +592,9 @@ def test_a_class_on_jupyterhub(hub, tmp_path):
         tree = [server] + server.children(recursive=True)
         measured[name]["server_tree_rss_after_mib"] = round(
             sum(p.memory_info().rss for p in tree if p.is_running()) / 2**20, 1)
+        copy = hub.root / "home" / name / COURSE_NAME
+        measured[name]["course_copy_mib"] = round(
+            sum(p.stat().st_size for p in copy.rglob("*") if p.is_file()) / 2**20, 1)
     MEASUREMENTS.parent.mkdir(parents=True, exist_ok=True)
     MEASUREMENTS.write_text(json.dumps({
         "measured": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
