@@ -117,7 +117,7 @@ def test_the_guide_gives_the_links_the_book_makes():
               .replace("<repo-name>", COURSE_NAME).replace("<branch>", "main")
               .replace("<chapter>", "05_drills_and_defence"))
     assert filled == links["JupyterHub"], f"guide: {filled}\nbook:  {links['JupyterHub']}"
-    binder = re.search(r"`(https://mybinder.org/v2/gh/<owner>/<repo-name>/<branch>\?urlpath=[^`]+)`", guide)
+    binder = re.search(r"```text\n(https://mybinder.org/v2/gh/<owner>/<repo-name>/<branch>\?urlpath=[^\n]+)\n```", guide)
     assert binder, "the guide does not give the Binder link format"
     filled = (binder.group(1).replace("<owner>", "example-university").replace("<repo-name>", COURSE_NAME)
               .replace("<branch>", "main").replace("<chapter>", "05_drills_and_defence"))
