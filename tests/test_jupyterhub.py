@@ -484,6 +484,7 @@ def test_a_class_on_jupyterhub(hub, tmp_path):
     upstream = tmp_path / "upstream" / COURSE_NAME
     upstream.mkdir(parents=True)
     git("init", "--bare", "--initial-branch=main", ".", cwd=upstream)
+    git("config", "receive.shallowUpdate", "true", cwd=upstream)   # CI's checkout may be shallow
     git("push", "--quiet", str(upstream), "HEAD:refs/heads/main", cwd=REPO_ROOT)
     tracked = set(git("ls-tree", "-r", "--name-only", "main", cwd=upstream).splitlines())
 
