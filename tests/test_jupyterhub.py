@@ -117,6 +117,13 @@ def test_the_guide_gives_the_links_the_book_makes():
               .replace("<repo-name>", COURSE_NAME).replace("<branch>", "main")
               .replace("<chapter>", "05_drills_and_defence"))
     assert filled == links["JupyterHub"], f"guide: {filled}\nbook:  {links['JupyterHub']}"
+    recipes = (REPO_ROOT / "book" / "instructor" / "hub_recipes.md").read_text(encoding="utf-8")
+    example = re.search(r"```text\n(https://<hub>/hub/user-redirect/git-pull\?[^\n]+)\n```", recipes)
+    assert example, "the hub recipes do not give the course's link in a text block"
+    filled = (example.group(1).replace("https://<hub>", "https://hub.example.edu")
+              .replace("<owner>", "example-university").replace("<repo-name>", COURSE_NAME)
+              .replace("<chapter>", "05_drills_and_defence"))
+    assert filled == links["JupyterHub"], f"recipes: {filled}\nbook:    {links['JupyterHub']}"
     binder = re.search(r"```text\n(https://mybinder.org/v2/gh/<owner>/<repo-name>/<branch>\?urlpath=[^\n]+)\n```", guide)
     assert binder, "the guide does not give the Binder link format"
     filled = (binder.group(1).replace("<owner>", "example-university").replace("<repo-name>", COURSE_NAME)
