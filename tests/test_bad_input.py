@@ -21,7 +21,9 @@ def run_until_error(notebook_path):
     client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(notebook_path.parent)}})
     with pytest.raises(CellExecutionError):
         client.execute()
-    code_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    # The Colab set-up cell comes first and does nothing off Colab; the course's
+    # own first cell is the one that must stop with a clear message.
+    code_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.get("id") != "colab-setup"]
     failing = [i for i in code_cells if any(o.get("output_type") == "error" for o in nb.cells[i].get("outputs", []))]
     error = next(o for o in nb.cells[failing[0]].outputs if o.output_type == "error")
     return code_cells[0], failing[0], error
